@@ -1,0 +1,96 @@
+//! `s1-dfc`: run the Download From Cloud component once and print its JSON.
+//!
+//! With no settings it starts the embedded console simulator on 127.0.0.1
+//! and calls it, so the real component can be seen working with no console
+//! at hand. With `S1_CONSOLE_URL`, `S1_API_TOKEN` and `THREAT_ID` set, it
+//! calls that console instead.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use s1_dfc_host::simulator::{Reply, Simulator};
+use s1_dfc_host::{component_path, ActionRuntime};
+use serde_json::{json, Value};
+
+const USAGE: &str = "usage: s1-dfc [--component PATH]
+
+Runs the SentinelOne Download From Cloud component once and prints the
+documented JSON array (exit 0) or the error JSON (exit 1).
+
+Environment:
+  S1_CONSOLE_URL   console to call; unset: a simulator on 127.0.0.1
+  S1_API_TOKEN     API token (required with S1_CONSOLE_URL)
+  THREAT_ID        threat id (default with the simulator: 14629133470822878)
+  S1_TIMEOUT_MS    deadline for the call (default 30000)
+  S1_MAX_RETRIES   retries after 429/5xx (default 2)
+  S1_DFC_COMPONENT the .wasm to run (default: the make build path)";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("s1-dfc: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<ExitCode> {
+    let mut component = component_path();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--component" => component = args.next().context("--component needs a path")?.into(),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    let runtime = ActionRuntime::from_file(&component)
+        .map_err(anyhow::Error::from)
+        .context("run `make build` first, or set S1_DFC_COMPONENT")?;
+
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut connection = json!({});
+    let _simulator;
+    let threat_id;
+    match env("S1_CONSOLE_URL") {
+        Some(url) => {
+            connection["base_url"] = json!(url);
+            connection["api_token"] = json!(env("S1_API_TOKEN").context("S1_API_TOKEN is not set")?);
+            threat_id = env("THREAT_ID").context("THREAT_ID is not set")?;
+        }
+        None => {
+            let simulator = Simulator::start(vec![Reply::Documented]).await?;
+            eprintln!("s1-dfc: no S1_CONSOLE_URL; calling the console simulator at {}", simulator.url());
+            connection["base_url"] = json!(simulator.url());
+            connection["api_token"] = json!("simulator-token");
+            threat_id = env("THREAT_ID").unwrap_or_else(|| "14629133470822878".into());
+            _simulator = simulator;
+        }
+    }
+    for (variable, field) in [("S1_TIMEOUT_MS", "timeout_ms"), ("S1_MAX_RETRIES", "max_retries")] {
+        if let Some(value) = env(variable) {
+            let number: u64 = value.parse().with_context(|| format!("{variable} must be a whole number"))?;
+            connection[field] = json!(number);
+        }
+    }
+    let request = json!({
+        "connection": connection,
+        "inputs": {"path_parameters": {"threat_id": threat_id}},
+    });
+    let answer = runtime
+        .invoke_json(&request.to_string())
+        .await
+        .map_err(anyhow::Error::from)?;
+    let (text, code) = match answer {
+        Ok(text) => (text, ExitCode::SUCCESS),
+        Err(text) => (text, ExitCode::FAILURE),
+    };
+    let value: Value = serde_json::from_str(&text).context("the component returned invalid JSON")?;
+    println!("{}", serde_json::to_string_pretty(&value)?);
+    Ok(code)
+}
