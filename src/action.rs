@@ -19,7 +19,8 @@ pub trait Transport {
     fn sleep_until(&mut self, instant_ns: u64);
     /// Sends `request` and reads the whole answer, body decoded and bounded.
     /// Fails with `timeout` if `deadline_ns` passes first.
-    fn send(&mut self, request: &HttpRequest, deadline_ns: u64) -> Result<RawResponse, ActionError>;
+    fn send(&mut self, request: &HttpRequest, deadline_ns: u64)
+    -> Result<RawResponse, ActionError>;
 }
 
 /// Runs the action; whatever happens, the token is not in the result.
@@ -91,7 +92,12 @@ mod tests {
 
     impl Scripted {
         fn new(answers: Vec<Result<RawResponse, ActionError>>) -> Self {
-            Scripted { now: 1_000, answers: answers.into(), sent: vec![], slept_until: vec![] }
+            Scripted {
+                now: 1_000,
+                answers: answers.into(),
+                sent: vec![],
+                slept_until: vec![],
+            }
         }
     }
 
@@ -103,17 +109,28 @@ mod tests {
             self.slept_until.push(instant_ns);
             self.now = instant_ns;
         }
-        fn send(&mut self, request: &HttpRequest, deadline_ns: u64) -> Result<RawResponse, ActionError> {
+        fn send(
+            &mut self,
+            request: &HttpRequest,
+            deadline_ns: u64,
+        ) -> Result<RawResponse, ActionError> {
             self.sent.push((request.clone(), deadline_ns));
             self.now += NANOS_PER_MILLI;
             self.answers.pop_front().expect("no scripted answer left")
         }
     }
 
-    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Result<RawResponse, ActionError> {
+    fn answer(
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<RawResponse, ActionError> {
         Ok(RawResponse {
             status,
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+                .collect(),
             body: body.as_bytes().to_vec(),
         })
     }
@@ -139,18 +156,32 @@ mod tests {
 
     #[test]
     fn success_after_a_rate_limit_honours_retry_after() {
-        let mut t = Scripted::new(vec![answer(429, &[("retry-after", "1")], ""), answer(200, &[], OK_BODY)]);
+        let mut t = Scripted::new(vec![
+            answer(429, &[("retry-after", "1")], ""),
+            answer(200, &[], OK_BODY),
+        ]);
         let output = run(&mut t, &connection(5000, 2), "42").unwrap();
         assert_eq!(output.status_code, 200);
         assert_eq!(t.sent.len(), 2);
-        assert_eq!(t.slept_until, vec![1_000 + NANOS_PER_MILLI + 1000 * NANOS_PER_MILLI]);
-        assert_eq!(t.sent[0].1, 1_000 + 5000 * NANOS_PER_MILLI, "one deadline for all attempts");
+        assert_eq!(
+            t.slept_until,
+            vec![1_000 + NANOS_PER_MILLI + 1000 * NANOS_PER_MILLI]
+        );
+        assert_eq!(
+            t.sent[0].1,
+            1_000 + 5000 * NANOS_PER_MILLI,
+            "one deadline for all attempts"
+        );
         assert_eq!(t.sent[1].1, t.sent[0].1);
     }
 
     #[test]
     fn retries_are_bounded_and_the_last_answer_is_returned() {
-        let mut t = Scripted::new((0..3).map(|_| answer(503, &[], "<html>down</html>")).collect());
+        let mut t = Scripted::new(
+            (0..3)
+                .map(|_| answer(503, &[], "<html>down</html>"))
+                .collect(),
+        );
         match run(&mut t, &connection(60_000, 2), "42") {
             Err(ActionError::HttpStatus(o)) => assert_eq!(o.status_code, 503),
             other => panic!("{other:?}"),
@@ -161,21 +192,33 @@ mod tests {
     #[test]
     fn no_retry_is_started_past_the_deadline() {
         let mut t = Scripted::new(vec![answer(429, &[("retry-after", "10")], "")]);
-        assert!(matches!(run(&mut t, &connection(2000, 5), "42"), Err(ActionError::HttpStatus(_))));
+        assert!(matches!(
+            run(&mut t, &connection(2000, 5), "42"),
+            Err(ActionError::HttpStatus(_))
+        ));
         assert_eq!(t.sent.len(), 1);
         assert!(t.slept_until.is_empty());
     }
 
     #[test]
     fn client_errors_are_not_retried() {
-        let mut t = Scripted::new(vec![answer(404, &[], r#"{"errors":[{"code":4040010,"title":"Not Found"}]}"#)]);
-        assert!(matches!(run(&mut t, &connection(2000, 5), "42"), Err(ActionError::HttpStatus(_))));
+        let mut t = Scripted::new(vec![answer(
+            404,
+            &[],
+            r#"{"errors":[{"code":4040010,"title":"Not Found"}]}"#,
+        )]);
+        assert!(matches!(
+            run(&mut t, &connection(2000, 5), "42"),
+            Err(ActionError::HttpStatus(_))
+        ));
         assert_eq!(t.sent.len(), 1);
     }
 
     #[test]
     fn transport_failures_pass_through_redacted() {
-        let mut t = Scripted::new(vec![Err(ActionError::Transport("reset near secret-token-1".into()))]);
+        let mut t = Scripted::new(vec![Err(ActionError::Transport(
+            "reset near secret-token-1".into(),
+        ))]);
         assert_eq!(
             run(&mut t, &connection(2000, 2), "42"),
             Err(ActionError::Transport("reset near [REDACTED]".into()))
@@ -185,7 +228,11 @@ mod tests {
     #[test]
     fn an_echoed_token_never_comes_back() {
         let body = r#"{"data":{"downloadUrl":"https://x/?t=secret-token-1","fileName":"f"}}"#;
-        let mut t = Scripted::new(vec![answer(200, &[("x-echo", "ApiToken secret-token-1")], body)]);
+        let mut t = Scripted::new(vec![answer(
+            200,
+            &[("x-echo", "ApiToken secret-token-1")],
+            body,
+        )]);
         let shown = format!("{:?}", run(&mut t, &connection(2000, 2), "42"));
         assert!(!shown.contains("secret-token-1"), "{shown}");
     }

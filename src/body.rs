@@ -27,7 +27,9 @@ impl BodyError {
                 MAX_BODY_BYTES
             ),
             BodyError::Corrupt(encoding) => {
-                format!("the response body is not valid {encoding} although Content-Encoding says so")
+                format!(
+                    "the response body is not valid {encoding} although Content-Encoding says so"
+                )
             }
         }
     }
@@ -129,8 +131,8 @@ impl BodySink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::write::GzEncoder;
     use flate2::Compression;
+    use flate2::write::GzEncoder;
 
     fn gzip(data: &[u8]) -> Vec<u8> {
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -156,7 +158,10 @@ mod tests {
     fn gzip_is_decoded_across_chunk_boundaries() {
         let packed = gzip(br#"{"data":{"fileName":"x"}}"#);
         let (a, b) = packed.split_at(7);
-        assert_eq!(decode(Some(" GZIP "), &[a, b]).unwrap(), br#"{"data":{"fileName":"x"}}"#);
+        assert_eq!(
+            decode(Some(" GZIP "), &[a, b]).unwrap(),
+            br#"{"data":{"fileName":"x"}}"#
+        );
     }
 
     #[test]
@@ -166,10 +171,16 @@ mod tests {
 
     #[test]
     fn corrupt_and_truncated_gzip_are_reported() {
-        assert_eq!(decode(Some("gzip"), &[b"not gzip at all"]), Err(BodyError::Corrupt("gzip")));
+        assert_eq!(
+            decode(Some("gzip"), &[b"not gzip at all"]),
+            Err(BodyError::Corrupt("gzip"))
+        );
         let packed = gzip(&[b'x'; 1000]);
         let truncated = &packed[..packed.len() - 6];
-        assert_eq!(decode(Some("gzip"), &[truncated]), Err(BodyError::Corrupt("gzip")));
+        assert_eq!(
+            decode(Some("gzip"), &[truncated]),
+            Err(BodyError::Corrupt("gzip"))
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn to_wit_output(output: Output) -> wit::Output {
 fn to_wit_error(error: ActionError) -> wit::ActionError {
     match error {
         ActionError::InvalidInput(m) => wit::ActionError::InvalidInput(m),
-        ActionError::HttpStatus(o) => wit::ActionError::HttpStatus(to_wit_output(o)),
+        ActionError::HttpStatus(o) => wit::ActionError::HttpStatus(to_wit_output(*o)),
         ActionError::Timeout(m) => wit::ActionError::Timeout(m),
         ActionError::Transport(m) => wit::ActionError::Transport(m),
         ActionError::InvalidResponse(m) => wit::ActionError::InvalidResponse(m),

@@ -94,7 +94,11 @@ fn parse_authority(authority: &str) -> Result<Host, String> {
             .map_err(|_| "has an invalid IPv6 address in [...]".to_string())?;
         let port = match after {
             "" => None,
-            _ => Some(after.strip_prefix(':').ok_or("has text after the IPv6 host ]")?),
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("has text after the IPv6 host ]")?,
+            ),
         };
         let host = Host {
             authority: format!("[{}]", literal.to_ascii_lowercase()),
@@ -108,8 +112,8 @@ fn parse_authority(authority: &str) -> Result<Host, String> {
         };
         check_host_name(name)?;
         let name = name.to_ascii_lowercase();
-        let is_loopback = name == "localhost"
-            || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+        let is_loopback =
+            name == "localhost" || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
         (
             Host {
                 authority: name,
@@ -164,9 +168,7 @@ fn parse_port(port: &str) -> Result<u16, String> {
 /// The path before the API root: trailing slashes and a pasted
 /// `/web/api/v2.1` are dropped so the endpoint path is added exactly once.
 fn path_prefix(path: &str) -> Result<String, String> {
-    let is_path_char = |b: u8| {
-        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%/".contains(&b)
-    };
+    let is_path_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%/".contains(&b);
     if !path.bytes().all(is_path_char) {
         return Err("has characters that are not allowed in a URL path".into());
     }

@@ -8,7 +8,7 @@ pub enum ActionError {
     /// An input broke a rule; nothing was sent.
     InvalidInput(String),
     /// The console's final answer was not a success.
-    HttpStatus(Output),
+    HttpStatus(Box<Output>),
     /// The deadline passed before a complete answer.
     Timeout(String),
     /// The console could not be reached or the connection failed.

@@ -83,7 +83,10 @@ mod tests {
     fn documented_names_keep_their_spelling() {
         assert_eq!(display_name("x-rqid"), "X-RQID");
         assert_eq!(display_name("content-type"), "Content-Type");
-        assert_eq!(display_name("CONTENT-SECURITY-POLICY"), "Content-Security-Policy");
+        assert_eq!(
+            display_name("CONTENT-SECURITY-POLICY"),
+            "Content-Security-Policy"
+        );
     }
 
     #[test]

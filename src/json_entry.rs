@@ -6,8 +6,7 @@ use serde_json::{Map, Value};
 use crate::action::{self, Transport};
 use crate::error::ActionError;
 use crate::output::Output;
-use crate::redact;
-use crate::validate::{field, Connection};
+use crate::validate::{Connection, field};
 
 /// Parsed `invoke-json` request: the connection and the raw threat id.
 pub struct JsonRequest {
@@ -17,9 +16,8 @@ pub struct JsonRequest {
 
 /// Runs the action for a JSON request; both arms are JSON text.
 pub fn invoke(transport: &mut impl Transport, request: &str) -> Result<String, String> {
-    let outcome = parse(request).and_then(|parsed| {
-        action::run(transport, &parsed.connection, &parsed.threat_id)
-    });
+    let outcome = parse(request)
+        .and_then(|parsed| action::run(transport, &parsed.connection, &parsed.threat_id));
     match outcome {
         Ok(output) => Ok(output.to_documented_json().to_string()),
         Err(error) => Err(error_json(&error).to_string()),
@@ -42,17 +40,10 @@ pub fn error_json(error: &ActionError) -> Value {
 /// Reads the request, rejecting malformed JSON, missing fields, wrong types
 /// and unknown fields with `invalid-input` naming the field.
 pub fn parse(text: &str) -> Result<JsonRequest, ActionError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        ActionError::invalid_input("request", format!("is not valid JSON ({e})"))
-    })?;
-    // Everything below may quote field names but never values; the token is
-    // still scrubbed in case a caller put it somewhere unexpected.
-    let token = root
-        .pointer("/connection/api_token")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    parse_root(&root).map_err(|e| redact::error(e, &token))
+    // serde_json's messages give a position, never the text itself.
+    let root: Value = serde_json::from_str(text)
+        .map_err(|e| ActionError::invalid_input("request", format!("is not valid JSON ({e})")))?;
+    parse_root(&root)
 }
 
 fn parse_root(root: &Value) -> Result<JsonRequest, ActionError> {
@@ -78,14 +69,20 @@ fn parse_root(root: &Value) -> Result<JsonRequest, ActionError> {
             return Err(ActionError::invalid_input(
                 field::THREAT_ID,
                 "must be a JSON string, not a number (ids do not fit in a JSON double: quote it)",
-            ))
+            ));
         }
         other => return Err(wrong_type(field::THREAT_ID, "a string", other)),
     };
     Ok(JsonRequest {
         connection: Connection {
-            base_url: string(required(connection, "connection.", "base_url")?, field::BASE_URL)?,
-            api_token: string(required(connection, "connection.", "api_token")?, field::API_TOKEN)?,
+            base_url: string(
+                required(connection, "connection.", "base_url")?,
+                field::BASE_URL,
+            )?,
+            api_token: string(
+                required(connection, "connection.", "api_token")?,
+                field::API_TOKEN,
+            )?,
             timeout_ms: optional_u32(connection.get("timeout_ms"), field::TIMEOUT_MS)?,
             max_retries: optional_u32(connection.get("max_retries"), field::MAX_RETRIES)?,
         },
@@ -117,7 +114,7 @@ fn only_known(map: &Map<String, Value>, prefix: &str, known: &[&str]) -> Result<
     match map.keys().find(|key| !known.contains(&key.as_str())) {
         None => Ok(()),
         Some(key) => Err(ActionError::invalid_input(
-            &format!("{prefix}{}", printable(key)),
+            &format!("{prefix}{}", shown_key(key)),
             format!("is not a known field (expected: {})", known.join(", ")),
         )),
     }
@@ -156,14 +153,14 @@ fn wrong_type(name: &str, expected: &str, got: &Value) -> ActionError {
     ActionError::invalid_input(name, format!("must be {expected}, not {got}"))
 }
 
-/// Field names are echoed in errors; keep them short and printable.
-fn printable(key: &str) -> String {
-    let cleaned: String = key
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .take(64)
-        .collect();
-    cleaned
+/// Unknown field names are echoed so typos are easy to spot, but only when
+/// short and plain: a long key might be a secret pasted in the wrong place.
+fn shown_key(key: &str) -> &str {
+    let plain = key.len() <= 32
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain { key } else { "<unknown field>" }
 }
 
 #[cfg(test)]
@@ -195,28 +192,63 @@ mod tests {
         with_numbers["connection"]["timeout_ms"] = json!(1500);
         with_numbers["connection"]["max_retries"] = json!(0);
         let parsed = parse(&with_numbers.to_string()).unwrap();
-        assert_eq!((parsed.connection.timeout_ms, parsed.connection.max_retries), (Some(1500), Some(0)));
+        assert_eq!(
+            (parsed.connection.timeout_ms, parsed.connection.max_retries),
+            (Some(1500), Some(0))
+        );
     }
 
     #[test]
     fn malformed_json_is_invalid_input() {
-        assert!(matches!(parse("{not json"), Err(ActionError::InvalidInput(m)) if m.starts_with("request: is not valid JSON")));
+        assert!(
+            matches!(parse("{not json"), Err(ActionError::InvalidInput(m)) if m.starts_with("request: is not valid JSON"))
+        );
         assert!(rule(json!([1])).starts_with("request: must be a JSON object, not an array"));
     }
 
     #[test]
     fn each_field_is_named() {
         let cases: Vec<(Value, &str)> = vec![
-            (json!({"inputs": good()["inputs"]}), "connection: is required"),
-            (json!({"connection": good()["connection"]}), "inputs: is required"),
-            (json!({"connection": 1, "inputs": {}}), "connection: must be a JSON object, not a number"),
-            (json!({"connection": {"api_token": "t"}, "inputs": good()["inputs"]}), "connection.base_url: is required"),
-            (json!({"connection": {"base_url": "https://c.invalid"}, "inputs": good()["inputs"]}), "connection.api_token: is required"),
-            (json!({"connection": {"base_url": 5, "api_token": "t"}, "inputs": good()["inputs"]}), "connection.base_url: must be a string, not a number"),
-            (json!({"connection": good()["connection"], "inputs": {}}), "inputs.path_parameters: is required"),
-            (json!({"connection": good()["connection"], "inputs": {"path_parameters": {}}}), "inputs.path_parameters.threat_id: is required"),
-            (json!({"connection": good()["connection"], "inputs": {"path_parameters": {"threat_id": 123}}}), "inputs.path_parameters.threat_id: must be a JSON string, not a number"),
-            (json!({"connection": good()["connection"], "inputs": {"path_parameters": {"threat_id": [1]}}}), "inputs.path_parameters.threat_id: must be a string, not an array"),
+            (
+                json!({"inputs": good()["inputs"]}),
+                "connection: is required",
+            ),
+            (
+                json!({"connection": good()["connection"]}),
+                "inputs: is required",
+            ),
+            (
+                json!({"connection": 1, "inputs": {}}),
+                "connection: must be a JSON object, not a number",
+            ),
+            (
+                json!({"connection": {"api_token": "t"}, "inputs": good()["inputs"]}),
+                "connection.base_url: is required",
+            ),
+            (
+                json!({"connection": {"base_url": "https://c.invalid"}, "inputs": good()["inputs"]}),
+                "connection.api_token: is required",
+            ),
+            (
+                json!({"connection": {"base_url": 5, "api_token": "t"}, "inputs": good()["inputs"]}),
+                "connection.base_url: must be a string, not a number",
+            ),
+            (
+                json!({"connection": good()["connection"], "inputs": {}}),
+                "inputs.path_parameters: is required",
+            ),
+            (
+                json!({"connection": good()["connection"], "inputs": {"path_parameters": {}}}),
+                "inputs.path_parameters.threat_id: is required",
+            ),
+            (
+                json!({"connection": good()["connection"], "inputs": {"path_parameters": {"threat_id": 123}}}),
+                "inputs.path_parameters.threat_id: must be a JSON string, not a number",
+            ),
+            (
+                json!({"connection": good()["connection"], "inputs": {"path_parameters": {"threat_id": [1]}}}),
+                "inputs.path_parameters.threat_id: must be a string, not an array",
+            ),
         ];
         for (request, expected) in cases {
             let got = rule(request.clone());
@@ -227,7 +259,10 @@ mod tests {
     #[test]
     fn numbers_are_checked() {
         for (value, expected) in [
-            (json!("100"), "connection.timeout_ms: must be a whole number, not a string"),
+            (
+                json!("100"),
+                "connection.timeout_ms: must be a whole number, not a string",
+            ),
             (json!(1.5), "connection.timeout_ms: must be a whole number"),
             (json!(-1), "connection.timeout_ms: must not be negative"),
         ] {
@@ -237,7 +272,10 @@ mod tests {
         }
         let mut huge = good();
         huge["connection"]["max_retries"] = json!(1u64 << 40);
-        assert_eq!(parse(&huge.to_string()).unwrap().connection.max_retries, Some(u32::MAX));
+        assert_eq!(
+            parse(&huge.to_string()).unwrap().connection.max_retries,
+            Some(u32::MAX)
+        );
     }
 
     #[test]

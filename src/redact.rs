@@ -44,11 +44,13 @@ pub fn output(output: Output, token: &str) -> Output {
     }
 }
 
-/// Redacts an error, whatever its case.
+/// Redacts what an error carries from the console or the host. Input
+/// errors are left alone: they are built from fixed rules and field names
+/// only, and masking a short token there would only garble the rule.
 pub fn error(error: ActionError, token: &str) -> ActionError {
     match error {
-        ActionError::InvalidInput(m) => ActionError::InvalidInput(text(&m, token)),
-        ActionError::HttpStatus(o) => ActionError::HttpStatus(self::output(o, token)),
+        ActionError::InvalidInput(m) => ActionError::InvalidInput(m),
+        ActionError::HttpStatus(o) => ActionError::HttpStatus(Box::new(self::output(*o, token))),
         ActionError::Timeout(m) => ActionError::Timeout(text(&m, token)),
         ActionError::Transport(m) => ActionError::Transport(text(&m, token)),
         ActionError::InvalidResponse(m) => ActionError::InvalidResponse(text(&m, token)),

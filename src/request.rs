@@ -67,7 +67,7 @@ pub fn build(checked: &Checked) -> HttpRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{check, Connection};
+    use crate::validate::{Connection, check};
 
     fn request(base_url: &str) -> HttpRequest {
         let connection = Connection {
@@ -87,7 +87,10 @@ mod tests {
             "/web/api/v2.1/threats/14629133470822878/download-from-cloud"
         );
         let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["authorization", "accept", "accept-encoding", "user-agent"]);
+        assert_eq!(
+            names,
+            ["authorization", "accept", "accept-encoding", "user-agent"]
+        );
         assert_eq!(r.headers[0].1, b"ApiToken s3cr3t-token");
         assert!(USER_AGENT.starts_with("sentinelone-download-from-cloud/1."));
     }

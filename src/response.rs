@@ -62,7 +62,7 @@ fn text_prefix(body: &[u8], limit: usize) -> String {
 /// `http-status`.
 pub fn classify(output: Output) -> Result<Output, ActionError> {
     if !(200..300).contains(&output.status_code) {
-        return Err(ActionError::HttpStatus(output));
+        return Err(ActionError::HttpStatus(Box::new(output)));
     }
     let data = output.json_body.get("data");
     let field_is_string = |name: &str| data.and_then(|d| d.get(name)).is_some_and(Value::is_string);
@@ -105,8 +105,14 @@ mod tests {
         let body = r#"{"data":{"downloadUrl":"https://x/y","fileName":"abc"}}"#;
         let output = classify(to_output(&raw(200, body))).unwrap();
         assert_eq!(output.reason, "OK");
-        assert_eq!(output.json_body, json!({"data":{"downloadUrl":"https://x/y","fileName":"abc"}}));
-        assert_eq!(output.response_headers, vec![("Content-Type".into(), "application/json".into())]);
+        assert_eq!(
+            output.json_body,
+            json!({"data":{"downloadUrl":"https://x/y","fileName":"abc"}})
+        );
+        assert_eq!(
+            output.response_headers,
+            vec![("Content-Type".into(), "application/json".into())]
+        );
     }
 
     #[test]
@@ -119,15 +125,26 @@ mod tests {
     fn non_json_and_empty_bodies() {
         assert_eq!(body_to_json(b""), Value::Null);
         assert_eq!(body_to_json(b" \r\n"), Value::Null);
-        assert_eq!(body_to_json(b"<html>bad gateway</html>"), json!("<html>bad gateway</html>"));
+        assert_eq!(
+            body_to_json(b"<html>bad gateway</html>"),
+            json!("<html>bad gateway</html>")
+        );
         let long = "é".repeat(5000);
-        let Value::String(text) = body_to_json(long.as_bytes()) else { panic!() };
+        let Value::String(text) = body_to_json(long.as_bytes()) else {
+            panic!()
+        };
         assert!(text.len() <= 4096 && text.chars().all(|c| c == 'é'));
     }
 
     #[test]
     fn a_2xx_without_the_fields_is_invalid_response() {
-        for body in [r#"{"data":{"downloadUrl":"u"}}"#, r#"{"data":{"downloadUrl":1,"fileName":"f"}}"#, "[]", "oops", ""] {
+        for body in [
+            r#"{"data":{"downloadUrl":"u"}}"#,
+            r#"{"data":{"downloadUrl":1,"fileName":"f"}}"#,
+            "[]",
+            "oops",
+            "",
+        ] {
             match classify(to_output(&raw(200, body))) {
                 Err(ActionError::InvalidResponse(m)) => assert!(m.contains("200 OK"), "{m}"),
                 other => panic!("{body}: {other:?}"),
@@ -138,7 +155,9 @@ mod tests {
     #[test]
     fn other_statuses_are_http_status() {
         for status in [301, 401, 404, 429, 503] {
-            assert!(matches!(classify(to_output(&raw(status, "{}"))), Err(ActionError::HttpStatus(o)) if o.status_code == status));
+            assert!(
+                matches!(classify(to_output(&raw(status, "{}"))), Err(ActionError::HttpStatus(o)) if o.status_code == status)
+            );
         }
     }
 }

@@ -40,7 +40,9 @@ mod tests {
     fn retryable_statuses() {
         assert!(is_retryable(429));
         assert!(is_retryable(500) && is_retryable(503) && is_retryable(599));
-        assert!(!is_retryable(400) && !is_retryable(401) && !is_retryable(404) && !is_retryable(302));
+        assert!(
+            !is_retryable(400) && !is_retryable(401) && !is_retryable(404) && !is_retryable(302)
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ fn sentinelone_error(body: &Value) -> Option<String> {
     };
     let title = text("title");
     let detail = text("detail");
-    let code = first.get("code").filter(|c| c.is_number()).map(Value::to_string);
+    let code = first
+        .get("code")
+        .filter(|c| c.is_number())
+        .map(Value::to_string);
     let mut parts = title.unwrap_or("error").to_string();
     if let Some(code) = code {
         parts.push_str(&format!(" (code {code})"));
@@ -83,7 +86,8 @@ mod tests {
 
     #[test]
     fn unauthorized_names_the_code_and_the_likely_cause() {
-        let body = json!({"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]});
+        let body =
+            json!({"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]});
         assert_eq!(
             describe(&output(401, "Unauthorized", body)),
             "the console answered 401 Unauthorized: Authentication Failed (code 4010010); the API token may be invalid or expired"
@@ -94,20 +98,35 @@ mod tests {
     fn detail_is_included() {
         let body = json!({"errors":[{"code":5000010,"detail":"Server could not process the request.","title":"Internal server error"}]});
         let m = describe(&output(500, "Internal Server Error", body));
-        assert!(m.contains("Internal server error (code 5000010): Server could not process the request."), "{m}");
+        assert!(
+            m.contains(
+                "Internal server error (code 5000010): Server could not process the request."
+            ),
+            "{m}"
+        );
     }
 
     #[test]
     fn html_bodies_and_odd_shapes_do_not_break_it() {
-        assert_eq!(describe(&output(418, "I'm a teapot", json!("<html>"))), "the console answered 418 I'm a teapot");
-        assert_eq!(describe(&output(299, "", json!({"errors": "x"}))), "the console answered 299");
-        assert!(describe(&output(404, "Not Found", json!({"errors":[{}]}))).contains("not in SentinelOne's cloud"));
+        assert_eq!(
+            describe(&output(418, "I'm a teapot", json!("<html>"))),
+            "the console answered 418 I'm a teapot"
+        );
+        assert_eq!(
+            describe(&output(299, "", json!({"errors": "x"}))),
+            "the console answered 299"
+        );
+        assert!(
+            describe(&output(404, "Not Found", json!({"errors":[{}]})))
+                .contains("not in SentinelOne's cloud")
+        );
     }
 
     #[test]
     fn redirects_say_where() {
         let mut o = output(302, "Found", Value::Null);
-        o.response_headers.push(("Location".into(), "https://elsewhere.invalid/".into()));
+        o.response_headers
+            .push(("Location".into(), "https://elsewhere.invalid/".into()));
         assert!(describe(&o).contains("redirect to https://elsewhere.invalid/ not followed"));
     }
 }

@@ -42,10 +42,15 @@ pub fn check(connection: &Connection, threat_id: &str) -> Result<Checked, Action
     if !(1..=limits::MAX_TIMEOUT_MS).contains(&timeout_ms) {
         return Err(ActionError::invalid_input(
             field::TIMEOUT_MS,
-            format!("must be between 1 and {} milliseconds", limits::MAX_TIMEOUT_MS),
+            format!(
+                "must be between 1 and {} milliseconds",
+                limits::MAX_TIMEOUT_MS
+            ),
         ));
     }
-    let max_retries = connection.max_retries.unwrap_or(limits::DEFAULT_MAX_RETRIES);
+    let max_retries = connection
+        .max_retries
+        .unwrap_or(limits::DEFAULT_MAX_RETRIES);
     if max_retries > limits::MAX_RETRIES {
         return Err(ActionError::invalid_input(
             field::MAX_RETRIES,
@@ -76,7 +81,9 @@ fn check_token(token: &str) -> Result<(), ActionError> {
         return fail("must be the token alone, without the 'ApiToken ' prefix");
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return fail("must be printable ASCII without spaces or control characters (check for a trailing newline)");
+        return fail(
+            "must be printable ASCII without spaces or control characters (check for a trailing newline)",
+        );
     }
     Ok(())
 }
@@ -125,7 +132,10 @@ mod tests {
     fn threat_id_rules() {
         for bad in ["", "  ", "12a", "-1", "1.5", "12345678901234567890", "١٢٣"] {
             let rule = rule_for(&connection(), bad);
-            assert!(rule.starts_with("inputs.path_parameters.threat_id: must be 1 to 19 ASCII digits"), "{bad:?}: {rule}");
+            assert!(
+                rule.starts_with("inputs.path_parameters.threat_id: must be 1 to 19 ASCII digits"),
+                "{bad:?}: {rule}"
+            );
         }
         assert!(check(&connection(), "1").is_ok());
         assert!(check(&connection(), "9999999999999999999").is_ok());
@@ -140,31 +150,58 @@ mod tests {
             ("tök", "printable ASCII"),
             ("ApiToken abc", "without the 'ApiToken ' prefix"),
         ] {
-            let c = Connection { api_token: bad.into(), ..connection() };
+            let c = Connection {
+                api_token: bad.into(),
+                ..connection()
+            };
             let rule = rule_for(&c, "1");
             assert!(rule.starts_with("connection.api_token: "), "{rule}");
             assert!(rule.contains(expected), "{bad:?}: {rule}");
-            assert!(bad.is_empty() || !rule.contains(bad), "token echoed: {rule}");
+            assert!(
+                bad.is_empty() || !rule.contains(bad),
+                "token echoed: {rule}"
+            );
         }
-        let long = Connection { api_token: "a".repeat(8193), ..connection() };
+        let long = Connection {
+            api_token: "a".repeat(8193),
+            ..connection()
+        };
         assert!(rule_for(&long, "1").contains("at most 8192"));
     }
 
     #[test]
     fn number_ranges() {
-        let c = Connection { timeout_ms: Some(0), ..connection() };
-        assert!(rule_for(&c, "1").starts_with("connection.timeout_ms: must be between 1 and 600000"));
-        let c = Connection { timeout_ms: Some(600_001), ..connection() };
+        let c = Connection {
+            timeout_ms: Some(0),
+            ..connection()
+        };
+        assert!(
+            rule_for(&c, "1").starts_with("connection.timeout_ms: must be between 1 and 600000")
+        );
+        let c = Connection {
+            timeout_ms: Some(600_001),
+            ..connection()
+        };
         assert!(rule_for(&c, "1").starts_with("connection.timeout_ms:"));
-        let c = Connection { max_retries: Some(11), ..connection() };
+        let c = Connection {
+            max_retries: Some(11),
+            ..connection()
+        };
         assert!(rule_for(&c, "1").starts_with("connection.max_retries: must be between 0 and 10"));
-        let c = Connection { timeout_ms: Some(600_000), max_retries: Some(10), ..connection() };
+        let c = Connection {
+            timeout_ms: Some(600_000),
+            max_retries: Some(10),
+            ..connection()
+        };
         assert!(check(&c, "1").is_ok());
     }
 
     #[test]
     fn base_url_errors_name_the_field() {
-        let c = Connection { base_url: "http://example.com".into(), ..connection() };
+        let c = Connection {
+            base_url: "http://example.com".into(),
+            ..connection()
+        };
         assert!(rule_for(&c, "1").starts_with("connection.base_url: must use https://"));
     }
 }

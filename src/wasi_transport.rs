@@ -10,8 +10,8 @@
 use waki::bindings::wasi::clocks::monotonic_clock;
 use waki::bindings::wasi::http::outgoing_handler;
 use waki::bindings::wasi::http::types::{
-    http_error_code, ErrorCode, Fields, IncomingResponse, Method, OutgoingRequest, RequestOptions,
-    Scheme as WasiScheme,
+    ErrorCode, Fields, IncomingResponse, Method, OutgoingRequest, RequestOptions,
+    Scheme as WasiScheme, http_error_code,
 };
 use waki::bindings::wasi::io::poll::{self, Pollable};
 use waki::bindings::wasi::io::streams::{InputStream, StreamError};
@@ -38,16 +38,18 @@ impl Transport for WasiTransport {
         monotonic_clock::subscribe_instant(instant_ns).block();
     }
 
-    fn send(&mut self, request: &HttpRequest, deadline_ns: u64) -> Result<RawResponse, ActionError> {
+    fn send(
+        &mut self,
+        request: &HttpRequest,
+        deadline_ns: u64,
+    ) -> Result<RawResponse, ActionError> {
         let response = self.response_head(request, deadline_ns)?;
         let status = response.status();
         let headers = {
             let fields = response.headers();
             fields.entries()
         };
-        let mut sink = BodySink::new(
-            crate::headers::raw_value(&headers, "content-encoding"),
-        );
+        let mut sink = BodySink::new(crate::headers::raw_value(&headers, "content-encoding"));
         let body = response
             .consume()
             .map_err(|()| transport("the response body was already taken"))?;
@@ -61,7 +63,11 @@ impl Transport for WasiTransport {
         let body = sink
             .finish()
             .map_err(|e| ActionError::InvalidResponse(e.message()))?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -87,6 +93,9 @@ impl WasiTransport {
             if let Some(ready) = future.get() {
                 return match ready {
                     Ok(Ok(response)) => Ok(response),
+                    Ok(Err(_)) if remaining_ns(deadline_ns).is_none() => {
+                        Err(timeout("while waiting for the response headers"))
+                    }
                     Ok(Err(code)) => Err(from_error_code(
                         &code,
                         &request.authority,
@@ -128,7 +137,11 @@ fn outgoing_request(request: &HttpRequest) -> Result<OutgoingRequest, ActionErro
 }
 
 /// Reads the body into `sink` until the stream closes or the deadline passes.
-fn read_body(stream: &InputStream, sink: &mut BodySink, deadline_ns: u64) -> Result<(), ActionError> {
+fn read_body(
+    stream: &InputStream,
+    sink: &mut BodySink,
+    deadline_ns: u64,
+) -> Result<(), ActionError> {
     loop {
         match stream.read(READ_CHUNK) {
             Ok(chunk) if chunk.is_empty() => {
@@ -141,6 +154,11 @@ fn read_body(stream: &InputStream, sink: &mut BodySink, deadline_ns: u64) -> Res
                 .push(&chunk)
                 .map_err(|e| ActionError::InvalidResponse(e.message()))?,
             Err(StreamError::Closed) => return Ok(()),
+            Err(StreamError::LastOperationFailed(_)) if remaining_ns(deadline_ns).is_none() => {
+                // The host's own between-bytes timeout, set to the deadline,
+                // surfaces as a plain stream error: it is still the deadline.
+                return Err(timeout("while reading the response body"));
+            }
             Err(StreamError::LastOperationFailed(error)) => {
                 return Err(match http_error_code(&error) {
                     Some(code) => from_error_code(&code, "", "while reading the response body"),

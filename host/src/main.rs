@@ -7,15 +7,20 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use s1_dfc_host::simulator::{Reply, Simulator};
-use s1_dfc_host::{component_path, ActionRuntime};
-use serde_json::{json, Value};
+use s1_dfc_host::{ActionRuntime, component_path};
+use serde_json::{Value, json};
 
 const USAGE: &str = "usage: s1-dfc [--component PATH]
+       s1-dfc simulate [PORT]
 
 Runs the SentinelOne Download From Cloud component once and prints the
 documented JSON array (exit 0) or the error JSON (exit 1).
+
+`simulate` only serves the console simulator on 127.0.0.1 (default port 0,
+i.e. any free port), prints its URL and serves until interrupted: a console
+for the stock `wasmtime run -S http --invoke ...` to call.
 
 Environment:
   S1_CONSOLE_URL   console to call; unset: a simulator on 127.0.0.1
@@ -42,6 +47,7 @@ async fn run() -> Result<ExitCode> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--component" => component = args.next().context("--component needs a path")?.into(),
+            "simulate" => return simulate(args.next()).await,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
@@ -60,21 +66,30 @@ async fn run() -> Result<ExitCode> {
     match env("S1_CONSOLE_URL") {
         Some(url) => {
             connection["base_url"] = json!(url);
-            connection["api_token"] = json!(env("S1_API_TOKEN").context("S1_API_TOKEN is not set")?);
+            connection["api_token"] =
+                json!(env("S1_API_TOKEN").context("S1_API_TOKEN is not set")?);
             threat_id = env("THREAT_ID").context("THREAT_ID is not set")?;
         }
         None => {
             let simulator = Simulator::start(vec![Reply::Documented]).await?;
-            eprintln!("s1-dfc: no S1_CONSOLE_URL; calling the console simulator at {}", simulator.url());
+            eprintln!(
+                "s1-dfc: no S1_CONSOLE_URL; calling the console simulator at {}",
+                simulator.url()
+            );
             connection["base_url"] = json!(simulator.url());
             connection["api_token"] = json!("simulator-token");
             threat_id = env("THREAT_ID").unwrap_or_else(|| "14629133470822878".into());
             _simulator = simulator;
         }
     }
-    for (variable, field) in [("S1_TIMEOUT_MS", "timeout_ms"), ("S1_MAX_RETRIES", "max_retries")] {
+    for (variable, field) in [
+        ("S1_TIMEOUT_MS", "timeout_ms"),
+        ("S1_MAX_RETRIES", "max_retries"),
+    ] {
         if let Some(value) = env(variable) {
-            let number: u64 = value.parse().with_context(|| format!("{variable} must be a whole number"))?;
+            let number: u64 = value
+                .parse()
+                .with_context(|| format!("{variable} must be a whole number"))?;
             connection[field] = json!(number);
         }
     }
@@ -90,7 +105,16 @@ async fn run() -> Result<ExitCode> {
         Ok(text) => (text, ExitCode::SUCCESS),
         Err(text) => (text, ExitCode::FAILURE),
     };
-    let value: Value = serde_json::from_str(&text).context("the component returned invalid JSON")?;
+    let value: Value =
+        serde_json::from_str(&text).context("the component returned invalid JSON")?;
     println!("{}", serde_json::to_string_pretty(&value)?);
     Ok(code)
+}
+
+async fn simulate(port: Option<String>) -> Result<ExitCode> {
+    let port: u16 = port.as_deref().unwrap_or("0").parse().context("PORT must be a number")?;
+    let simulator = Simulator::start_on(port, vec![Reply::Documented]).await?;
+    println!("{}", simulator.url());
+    tokio::signal::ctrl_c().await?;
+    Ok(ExitCode::SUCCESS)
 }

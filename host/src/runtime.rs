@@ -1,8 +1,8 @@
 //! Loading the component once and running one call per fresh store.
 
 use std::path::Path;
-use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context;

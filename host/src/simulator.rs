@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use flate2::write::GzEncoder;
 use flate2::Compression;
+use flate2::write::GzEncoder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -49,7 +49,8 @@ pub enum Reply {
 impl Reply {
     /// A SentinelOne error answer: `{"errors":[{code, detail, title}]}`.
     pub fn sentinelone_error(status: u16, code: u64, title: &str, detail: Option<&str>) -> Reply {
-        let body = serde_json::json!({"errors": [{"code": code, "detail": detail, "title": title}]});
+        let body =
+            serde_json::json!({"errors": [{"code": code, "detail": detail, "title": title}]});
         Reply::json(status, &body)
     }
 
@@ -65,9 +66,17 @@ impl Reply {
     /// An answer with extra headers added.
     pub fn with_header(self, name: &str, value: &str) -> Reply {
         match self {
-            Reply::Full { status, mut headers, body } => {
+            Reply::Full {
+                status,
+                mut headers,
+                body,
+            } => {
                 headers.push((name.into(), value.into()));
-                Reply::Full { status, headers, body }
+                Reply::Full {
+                    status,
+                    headers,
+                    body,
+                }
             }
             other => other,
         }
@@ -120,11 +129,20 @@ impl Simulator {
     /// Starts on an ephemeral loopback port. Replies are given in order; the
     /// last one repeats for every later request.
     pub async fn start(replies: Vec<Reply>) -> std::io::Result<Simulator> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_on(0, replies).await
+    }
+
+    /// Like [`Simulator::start`], on a chosen loopback port (0: any).
+    pub async fn start_on(port: u16, replies: Vec<Reply>) -> std::io::Result<Simulator> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let seen = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Script {
-            replies: if replies.is_empty() { vec![Reply::Documented] } else { replies },
+            replies: if replies.is_empty() {
+                vec![Reply::Documented]
+            } else {
+                replies
+            },
             next: Mutex::new(0),
         });
         let task = tokio::spawn(serve(listener, script, seen.clone()));
@@ -181,7 +199,10 @@ async fn handle(
         return Ok(());
     };
     let reply = script.take();
-    let authorization = request.header("authorization").unwrap_or_default().to_string();
+    let authorization = request
+        .header("authorization")
+        .unwrap_or_default()
+        .to_string();
     if let Ok(mut seen) = seen.lock() {
         seen.push(request);
     }
@@ -197,7 +218,11 @@ async fn handle(
             out.extend_from_slice(b"0\r\n\r\n");
             stream.write_all(&out).await?;
         }
-        Reply::Full { status, headers, body } => {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
             stream.write_all(&full(status, &headers, &body)).await?;
         }
         Reply::NeverAnswer { hold } => tokio::time::sleep(hold).await,
@@ -232,7 +257,9 @@ async fn handle(
                 ("Content-Type".to_string(), "application/json".to_string()),
                 ("X-Echo-Authorization".to_string(), authorization.clone()),
             ];
-            stream.write_all(&full(200, &headers, body.to_string().as_bytes())).await?;
+            stream
+                .write_all(&full(200, &headers, body.to_string().as_bytes()))
+                .await?;
         }
     }
     stream.shutdown().await
@@ -258,7 +285,11 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<SeenRequest
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    Ok(Some(SeenRequest { method, path, headers }))
+    Ok(Some(SeenRequest {
+        method,
+        path,
+        headers,
+    }))
 }
 
 fn head(status: u16, headers: &[(String, String)]) -> Vec<u8> {
@@ -303,13 +334,22 @@ fn documented_headers() -> Vec<(String, String)> {
         ("Transfer-Encoding", "chunked"),
         ("Connection", "close"),
         ("X-RQID", "6774d02e-05e6-4a51-8c4c-168411f6fd66"),
-        ("Access-Control-Allow-Origin", "https://cns.na1.sentinelone.net"),
+        (
+            "Access-Control-Allow-Origin",
+            "https://cns.na1.sentinelone.net",
+        ),
         ("Access-Control-Allow-Credentials", "true"),
         ("Vary", "Origin"),
-        ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+        (
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ),
         ("X-Frame-Options", "SAMEORIGIN"),
         ("X-Content-Type-Options", "nosniff"),
-        ("Content-Security-Policy", "default-src 'self'; object-src 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; object-src 'none'",
+        ),
         ("Cache-Control", "no-store"),
         ("Pragma", "no-cache"),
         ("Expires", "-1"),

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use s1_dfc_host::runtime::{Connection, Inputs, PathParameters};
-use s1_dfc_host::{component_path, ActionRuntime};
+use s1_dfc_host::{ActionRuntime, component_path};
 
 pub const TOKEN: &str = "test-token-9f8e7d6c5b4a";
 pub const THREAT_ID: &str = "14629133470822878";
@@ -17,7 +17,10 @@ pub fn runtime() -> &'static ActionRuntime {
     RUNTIME.get_or_init(|| {
         let path = component_path();
         ActionRuntime::from_file(&path).unwrap_or_else(|e| {
-            panic!("cannot load {}: {e:#}\nbuild it first with `make build`", path.display())
+            panic!(
+                "cannot load {}: {e:#}\nbuild it first with `make build`",
+                path.display()
+            )
         })
     })
 }

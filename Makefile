@@ -1,0 +1,31 @@
+# The Download From Cloud component and its wasmtime host.
+#   make setup  add the wasm32-wasip2 target
+#   make build  build the component (target/wasm32-wasip2/release/...)
+#   make test   unit tests natively, the component in wasmtime end to end
+#   make run    run the component once against the console simulator
+#   make lint   rustfmt and clippy (-D warnings) for both targets
+
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+COMPONENT := $(CARGO_TARGET_DIR)/wasm32-wasip2/release/sentinelone_download_from_cloud.wasm
+export S1_DFC_COMPONENT := $(COMPONENT)
+
+.PHONY: setup build test run lint
+
+setup:
+	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+build: setup
+	cargo build --release --target wasm32-wasip2 -p sentinelone-download-from-cloud
+	@echo "component: $(COMPONENT)"
+
+test: build
+	cargo test --workspace
+
+run: build
+	cargo run --quiet -p s1-dfc-host --bin s1-dfc
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --release --target wasm32-wasip2 -p sentinelone-download-from-cloud -- -D warnings
