@@ -30,14 +30,20 @@ async fn invoke(call: String) -> String {
     })
     .await
     .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn both_exports_work_through_the_stock_cli() {
     let Some(version) = stock_wasmtime() else {
-        eprintln!("skipped: no `wasmtime` on PATH (cargo install wasmtime-cli --version 48.0.8 --locked)");
+        eprintln!(
+            "skipped: no `wasmtime` on PATH (cargo install wasmtime-cli --version 48.0.8 --locked)"
+        );
         return;
     };
     eprintln!("using {version}");
@@ -47,19 +53,38 @@ async fn both_exports_work_through_the_stock_cli() {
         sim.url()
     ))
     .await;
-    assert!(typed.starts_with("ok({status-code: 200, reason: \"OK\""), "{typed}");
-    assert!(typed.contains(r#"\"fileName\":\"ee24d1d448fffea3983da1a51ff4b2a37426a5651b9d93aee5959389de743f07\""#), "{typed}");
+    assert!(
+        typed.starts_with("ok({status-code: 200, reason: \"OK\""),
+        "{typed}"
+    );
+    assert!(
+        typed.contains(
+            r#"\"fileName\":\"ee24d1d448fffea3983da1a51ff4b2a37426a5651b9d93aee5959389de743f07\""#
+        ),
+        "{typed}"
+    );
 
     let invalid = invoke(format!(
         r#"download-from-cloud({{base-url: "{}", api-token: "{TOKEN}"}}, {{path-parameters: {{threat-id: "abc"}}}})"#,
         sim.url()
     ))
     .await;
-    assert!(invalid.starts_with("err(invalid-input(\"inputs.path_parameters.threat_id:"), "{invalid}");
+    assert!(
+        invalid.starts_with("err(invalid-input(\"inputs.path_parameters.threat_id:"),
+        "{invalid}"
+    );
 
     let request = common::json_request(&sim.url(), THREAT_ID);
-    let json = invoke(format!("invoke-json({})", serde_json::to_string(&request).unwrap())).await;
-    let inner = json.trim().strip_prefix("ok(").and_then(|s| s.strip_suffix(')')).expect("ok(...)");
+    let json = invoke(format!(
+        "invoke-json({})",
+        serde_json::to_string(&request).unwrap()
+    ))
+    .await;
+    let inner = json
+        .trim()
+        .strip_prefix("ok(")
+        .and_then(|s| s.strip_suffix(')'))
+        .expect("ok(...)");
     // WAVE string escapes are JSON's, plus `\'` for a single quote.
     let text: String = serde_json::from_str(&inner.replace("\\'", "'")).expect("a WAVE string");
     let value: Value = serde_json::from_str(&text).unwrap();

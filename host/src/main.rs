@@ -112,7 +112,11 @@ async fn run() -> Result<ExitCode> {
 }
 
 async fn simulate(port: Option<String>) -> Result<ExitCode> {
-    let port: u16 = port.as_deref().unwrap_or("0").parse().context("PORT must be a number")?;
+    let port: u16 = port
+        .as_deref()
+        .unwrap_or("0")
+        .parse()
+        .context("PORT must be a number")?;
     let simulator = Simulator::start_on(port, vec![Reply::Documented]).await?;
     println!("{}", simulator.url());
     tokio::signal::ctrl_c().await?;

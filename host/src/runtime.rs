@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicUsize;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Result, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::random::WasiRandomCtx;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -29,6 +30,8 @@ const MAX_INSTANCE_MEMORY: usize = 64 * 1024 * 1024;
 /// origin guard, and the memory limit.
 pub struct HostState {
     wasi: WasiCtx,
+    /// Serves `wasi:random/insecure*`, which std imports for hash seeds.
+    insecure_random: WasiRandomCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
     guard: OriginGuard,
@@ -57,6 +60,7 @@ impl WasiHttpView for HostState {
 /// The component compiled and linked once; each call gets a fresh store.
 pub struct ActionRuntime {
     engine: Engine,
+    component: Component,
     pre: ActionPre<HostState>,
     denied: Arc<AtomicUsize>,
 }
@@ -78,11 +82,11 @@ impl ActionRuntime {
     /// Links `component` with only what an HTTP client needs.
     pub fn new(engine: Engine, component: &Component) -> Result<Self> {
         let mut linker = Linker::<HostState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        link_least_privilege(&mut linker)?;
         let pre = ActionPre::new(linker.instantiate_pre(component)?)?;
         Ok(ActionRuntime {
             engine,
+            component: component.clone(),
             pre,
             denied: Arc::new(AtomicUsize::new(0)),
         })
@@ -91,6 +95,15 @@ impl ActionRuntime {
     /// The engine this runtime compiled with.
     pub fn engine_ref(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The names of the component's imports (`wasi:http/types@0.2.2`, ...).
+    pub fn imports(&self) -> Vec<String> {
+        self.component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     /// How many outgoing requests the origin guard has refused so far.
@@ -139,6 +152,7 @@ impl ActionRuntime {
                 // No preopens, no environment, no arguments, no stdin; stdout
                 // and stderr go nowhere, so nothing the guest prints leaks.
                 wasi: WasiCtxBuilder::new().build(),
+                insecure_random: WasiRandomCtx::default(),
                 http: WasiHttpCtx::new(),
                 table: ResourceTable::new(),
                 guard: OriginGuard::new(origin, self.denied.clone()),
@@ -152,6 +166,30 @@ impl ActionRuntime {
         let action = self.pre.instantiate_async(&mut store).await?;
         Ok((action, store))
     }
+}
+
+/// Links what an HTTP client built with Rust's std needs, and nothing
+/// more: no wasi:filesystem and no wasi:sockets exist in this linker, so a
+/// component importing them fails to instantiate rather than gaining them.
+fn link_least_privilege(linker: &mut Linker<HostState>) -> Result<()> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::p2::bindings::{cli, random};
+    use wasmtime_wasi::random::WasiRandom;
+
+    // wasi:io, wasi:clocks, wasi:random/random, wasi:cli/std{in,out,err}.
+    wasmtime_wasi::p2::add_to_linker_proxy_interfaces_async(linker)?;
+    // The rest of std's wasm32-wasip2 runtime: an (empty) environment, exit,
+    // terminal queries, and hash seeds.
+    random::insecure::add_to_linker::<_, WasiRandom>(linker, |s| &mut s.insecure_random)?;
+    random::insecure_seed::add_to_linker::<_, WasiRandom>(linker, |s| &mut s.insecure_random)?;
+    cli::environment::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::exit::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::terminal_input::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::terminal_output::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::terminal_stdin::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::terminal_stdout::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    cli::terminal_stderr::add_to_linker::<_, WasiCli>(linker, HostState::cli)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
 }
 
 /// The origin the component will call for this base URL, by the
