@@ -4,13 +4,18 @@
 #   make test   unit tests natively, the component in wasmtime end to end
 #   make run    run the component once against the console simulator
 #   make lint   rustfmt and clippy (-D warnings) for both targets
+#   make fuzz   the property-based fuzzers, many more cases (FUZZ_CASES)
+#   make soak   the fault soak through wasmtime, 10,000 calls (SOAK_CALLS)
 
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 COMPONENT := $(CARGO_TARGET_DIR)/wasm32-wasip2/release/sentinelone_download_from_cloud.wasm
 export S1_DFC_COMPONENT := $(COMPONENT)
 
-.PHONY: setup build test run lint
+.PHONY: setup build test run lint fuzz soak
+
+FUZZ_CASES ?= 100000
+SOAK_CALLS ?= 10000
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
@@ -29,3 +34,9 @@ lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --release --target wasm32-wasip2 -p sentinelone-download-from-cloud -- -D warnings
+
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --test properties
+
+soak: build
+	SOAK_CALLS=$(SOAK_CALLS) cargo test --test soak -- --nocapture

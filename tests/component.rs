@@ -425,7 +425,10 @@ async fn the_host_refuses_other_origins() {
     let connection = connection(&sim.url(), Some(5000), Some(0));
     let inputs = inputs(THREAT_ID);
     let (action, mut store) = runtime()
-        .instantiate(Some("https://console.example.invalid".into()))
+        .instantiate(
+            Some("https://console.example.invalid".into()),
+            s1_dfc_host::runtime::call_budget(Some(5000)),
+        )
         .await
         .unwrap();
     let result = action

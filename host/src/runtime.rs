@@ -2,8 +2,12 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
+use sentinelone_download_from_cloud::limits::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
+use wasmtime::bail;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Result, Store, StoreLimits, StoreLimitsBuilder};
@@ -25,6 +29,10 @@ pub use exports::sentinelone::threats::download_from_cloud::{
 
 /// Linear memory one instance may grow to; the action needs a few MiB.
 const MAX_INSTANCE_MEMORY: usize = 64 * 1024 * 1024;
+/// How often the engine's epoch advances: the granularity of the CPU bound.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// How long past its own deadline a call may run before the host stops it.
+pub const DEADLINE_GRACE: Duration = Duration::from_millis(1000);
 
 /// What one store holds: WASI with nothing granted, wasi:http behind the
 /// origin guard, and the memory limit.
@@ -63,12 +71,50 @@ pub struct ActionRuntime {
     component: Component,
     pre: ActionPre<HostState>,
     denied: Arc<AtomicUsize>,
+    _ticker: EpochTicker,
+}
+
+/// Advances the engine's epoch so that guest code spinning in wasm traps
+/// once its store's epoch deadline passes; stops when dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    fn start(engine: &Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (engine, flag) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+        EpochTicker { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The most a call may take: its own deadline plus the grace.
+pub fn call_budget(timeout_ms: Option<u64>) -> Duration {
+    let ms = timeout_ms
+        .unwrap_or(u64::from(DEFAULT_TIMEOUT_MS))
+        .clamp(1, u64::from(MAX_TIMEOUT_MS));
+    Duration::from_millis(ms) + DEADLINE_GRACE
 }
 
 impl ActionRuntime {
-    /// A wasmtime engine configured for this host.
+    /// A wasmtime engine configured for this host: epoch interruption, so
+    /// a store can be given a CPU deadline.
     pub fn engine() -> Result<Engine> {
-        Engine::new(&Config::new())
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        Engine::new(&config)
     }
 
     /// Compiles the component at `path`.
@@ -85,6 +131,7 @@ impl ActionRuntime {
         link_least_privilege(&mut linker)?;
         let pre = ActionPre::new(linker.instantiate_pre(component)?)?;
         Ok(ActionRuntime {
+            _ticker: EpochTicker::start(&engine),
             engine,
             component: component.clone(),
             pre,
@@ -118,34 +165,42 @@ impl ActionRuntime {
         connection: &Connection,
         inputs: &Inputs,
     ) -> Result<Result<Output, ActionError>> {
+        let budget = call_budget(connection.timeout_ms.map(u64::from));
         let (action, mut store) = self
-            .instantiate(console_origin(&connection.base_url))
+            .instantiate(console_origin(&connection.base_url), budget)
             .await?;
-        action
+        let call = action
             .sentinelone_threats_download_from_cloud()
-            .call_download_from_cloud(&mut store, connection, inputs)
-            .await
+            .call_download_from_cloud(&mut store, connection, inputs);
+        within(budget, call).await
     }
 
     /// The JSON entry: `invoke-json`.
     pub async fn invoke_json(&self, request: &str) -> Result<Result<String, String>> {
-        let origin = serde_json::from_str::<serde_json::Value>(request)
-            .ok()
-            .and_then(|v| {
-                v.pointer("/connection/base_url")
-                    .and_then(|u| u.as_str())
-                    .and_then(console_origin)
-            });
-        let (action, mut store) = self.instantiate(origin).await?;
-        action
+        let parsed = serde_json::from_str::<serde_json::Value>(request).ok();
+        let field = |name: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v.pointer(&format!("/connection/{name}")).cloned())
+        };
+        let origin = field("base_url").and_then(|u| u.as_str().and_then(console_origin));
+        let budget = call_budget(field("timeout_ms").and_then(|t| t.as_u64()));
+        let (action, mut store) = self.instantiate(origin, budget).await?;
+        let request = request.to_string();
+        let call = action
             .sentinelone_threats_download_from_cloud()
-            .call_invoke_json(&mut store, &request.to_string())
-            .await
+            .call_invoke_json(&mut store, &request);
+        within(budget, call).await
     }
 
     /// A fresh instance in a fresh store whose guest may reach `origin` only
-    /// (tests pass another origin to prove the guard holds).
-    pub async fn instantiate(&self, origin: Option<String>) -> Result<(Action, Store<HostState>)> {
+    /// (tests pass another origin to prove the guard holds) and may run wasm
+    /// code for at most `budget`.
+    pub async fn instantiate(
+        &self,
+        origin: Option<String>,
+        budget: Duration,
+    ) -> Result<(Action, Store<HostState>)> {
         let mut store = Store::new(
             &self.engine,
             HostState {
@@ -163,8 +218,22 @@ impl ActionRuntime {
             },
         );
         store.limiter(|state| &mut state.limits);
+        let ticks = budget.as_millis() / EPOCH_TICK.as_millis() + 1;
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
         let action = self.pre.instantiate_async(&mut store).await?;
         Ok((action, store))
+    }
+}
+
+/// Runs a call, stopping it (dropping its future cancels the guest) if it
+/// outlives `budget`: a host thread is never held past the deadline.
+async fn within<R>(budget: Duration, call: impl Future<Output = Result<R>>) -> Result<R> {
+    match tokio::time::timeout(budget, call).await {
+        Ok(result) => result,
+        Err(_) => {
+            bail!("the component ran past its deadline and the host stopped it after {budget:?}")
+        }
     }
 }
 
