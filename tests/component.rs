@@ -357,9 +357,7 @@ async fn redirects_are_not_followed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_connection_is_transport() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let url = common::refused_url();
     let result = runtime()
         .download_from_cloud(&connection(&url, Some(5000), Some(2)), &inputs(THREAT_ID))
         .await

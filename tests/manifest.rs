@@ -187,12 +187,7 @@ async fn real_outputs_validate_against_the_manifest() {
         .expect("success");
     assert_valid(&m["output"]["schema"], &serde_json::from_str(&ok).unwrap());
 
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        drop(listener);
-        url
-    };
+    let refused = common::refused_url();
     let silent = Simulator::start(vec![Reply::NeverAnswer {
         hold: Duration::from_secs(5),
     }])

@@ -26,7 +26,7 @@ enum Expect {
 
 const DEADLINE_MS: u32 = 300;
 /// How far past the deadline a call may end (scheduling on 2 busy cores).
-const OVERRUN_MARGIN: Duration = Duration::from_millis(400);
+const OVERRUN_MARGIN: Duration = Duration::from_millis(600);
 
 fn scenarios() -> Vec<(&'static str, Vec<Reply>, Expect)> {
     let html = |status| Reply::Full {

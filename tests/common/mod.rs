@@ -50,3 +50,9 @@ pub fn json_request(base_url: &str, threat_id: &str) -> String {
     })
     .to_string()
 }
+
+/// A loopback URL where nothing listens: a port just bound and released.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
