@@ -6,16 +6,18 @@
 #   make lint   rustfmt and clippy (-D warnings) for both targets
 #   make fuzz   the property-based fuzzers, many more cases (FUZZ_CASES)
 #   make soak   the fault soak through wasmtime, 10,000 calls (SOAK_CALLS)
+#   make bench  one invocation's cost against native Rust, same run (BENCH_CALLS)
 
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 COMPONENT := $(CARGO_TARGET_DIR)/wasm32-wasip2/release/sentinelone_download_from_cloud.wasm
 export S1_DFC_COMPONENT := $(COMPONENT)
 
-.PHONY: setup build test run lint fuzz soak
+.PHONY: setup build test run lint fuzz soak bench
 
 FUZZ_CASES ?= 100000
 SOAK_CALLS ?= 10000
+BENCH_CALLS ?= 2000
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
@@ -40,3 +42,6 @@ fuzz:
 
 soak: build
 	SOAK_CALLS=$(SOAK_CALLS) cargo test --test soak -- --nocapture
+
+bench: build
+	cargo run --quiet -p s1-dfc-host --bin s1-dfc -- bench $(BENCH_CALLS)

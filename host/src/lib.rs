@@ -1,11 +1,15 @@
 //! A lean wasmtime 48 host for the Download From Cloud component, and a
 //! SentinelOne console simulator for running it with no console at hand.
 
+pub mod artifact_cache;
+pub mod batch;
+pub mod bench;
+pub mod native_baseline;
 mod origin_guard;
 pub mod runtime;
 pub mod simulator;
 
-pub use runtime::{ActionRuntime, console_origin};
+pub use runtime::{ActionRuntime, RuntimeOptions, console_origin};
 
 /// Where `make build` puts the component, relative to the workspace root.
 pub const COMPONENT_RELATIVE_PATH: &str =

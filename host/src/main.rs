@@ -9,14 +9,23 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use s1_dfc_host::simulator::{Reply, Simulator};
-use s1_dfc_host::{ActionRuntime, component_path};
+use s1_dfc_host::{ActionRuntime, RuntimeOptions, component_path};
 use serde_json::{Value, json};
 
 const USAGE: &str = "usage: s1-dfc [--component PATH]
+       s1-dfc [--component PATH] batch [--concurrency N] [FILE|-]
+       s1-dfc [--component PATH] bench [CALLS]
        s1-dfc simulate [PORT]
 
 Runs the SentinelOne Download From Cloud component once and prints the
 documented JSON array (exit 0) or the error JSON (exit 1).
+
+`batch` runs one call per threat id (one per line, from FILE or stdin) with
+bounded concurrency (default 16); JSON lines out in input order, a progress
+bar on stderr when it is a terminal, a summary at the end.
+
+`bench` measures one invocation against native Rust in the same run (CALLS
+sequential calls, default 2000) and prints a Markdown table.
 
 `simulate` only serves the console simulator on 127.0.0.1 (default port 0,
 i.e. any free port), prints its URL and serves until interrupted: a console
@@ -44,10 +53,15 @@ async fn main() -> ExitCode {
 async fn run() -> Result<ExitCode> {
     let mut component = component_path();
     let mut args = std::env::args().skip(1);
+    let mut command = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--component" => component = args.next().context("--component needs a path")?.into(),
             "simulate" => return simulate(args.next()).await,
+            "batch" | "bench" => {
+                command = Some(arg);
+                break;
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
@@ -55,7 +69,23 @@ async fn run() -> Result<ExitCode> {
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
     }
-    let runtime = ActionRuntime::from_file(&component)
+    if command.as_deref() == Some("bench") {
+        let calls = args
+            .next()
+            .map(|c| c.parse())
+            .transpose()
+            .context("CALLS must be a number")?;
+        let table = s1_dfc_host::bench::run(&component, calls.unwrap_or(2000))
+            .await
+            .map_err(anyhow::Error::from)?;
+        println!("{table}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let options = RuntimeOptions {
+        cache_dir: s1_dfc_host::artifact_cache::default_dir(),
+        ..RuntimeOptions::default()
+    };
+    let runtime = ActionRuntime::load(&component, &options)
         .map_err(anyhow::Error::from)
         .context("run `make build` first, or set S1_DFC_COMPONENT")?;
 
@@ -93,6 +123,9 @@ async fn run() -> Result<ExitCode> {
             connection[field] = json!(number);
         }
     }
+    if command.as_deref() == Some("batch") {
+        return batch(runtime, connection, args).await;
+    }
     let request = json!({
         "connection": connection,
         "inputs": {"path_parameters": {"threat_id": threat_id}},
@@ -121,4 +154,46 @@ async fn simulate(port: Option<String>) -> Result<ExitCode> {
     println!("{}", simulator.url());
     tokio::signal::ctrl_c().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn batch(
+    runtime: ActionRuntime,
+    connection: Value,
+    mut args: impl Iterator<Item = String>,
+) -> Result<ExitCode> {
+    let mut concurrency = 16;
+    let mut source = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--concurrency" => {
+                concurrency = args
+                    .next()
+                    .context("--concurrency needs a number")?
+                    .parse()
+                    .context("--concurrency must be a number")?
+            }
+            other => source = Some(other.to_string()),
+        }
+    }
+    let text = match source.as_deref() {
+        None | Some("-") => std::io::read_to_string(std::io::stdin())?,
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+    };
+    let ids = text.lines().map(str::to_string).collect();
+    let stdout = std::io::stdout().lock();
+    let summary = s1_dfc_host::batch::run(
+        std::sync::Arc::new(runtime),
+        connection,
+        ids,
+        concurrency,
+        stdout,
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    eprintln!("s1-dfc: {summary}");
+    Ok(if summary.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -10,7 +10,10 @@ use sentinelone_download_from_cloud::limits::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS
 use wasmtime::bail;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context;
-use wasmtime::{Config, Engine, Result, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Result,
+    Store,
+};
 use wasmtime_wasi::random::WasiRandomCtx;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -29,6 +32,8 @@ pub use exports::sentinelone::threats::download_from_cloud::{
 
 /// Linear memory one instance may grow to; the action needs a few MiB.
 const MAX_INSTANCE_MEMORY: usize = 64 * 1024 * 1024;
+/// Table elements one instance may grow to.
+const MAX_TABLE_ELEMENTS: usize = 20_000;
 /// How often the engine's epoch advances: the granularity of the CPU bound.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// How long past its own deadline a call may run before the host stops it.
@@ -43,7 +48,43 @@ pub struct HostState {
     http: WasiHttpCtx,
     table: ResourceTable,
     guard: OriginGuard,
-    limits: StoreLimits,
+    memory: MemoryCap,
+}
+
+impl HostState {
+    /// The most linear memory the instance has asked for, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.memory.peak
+    }
+}
+
+/// Caps each linear memory and remembers the largest size reached.
+struct MemoryCap {
+    peak: usize,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
+        if desired > MAX_INSTANCE_MEMORY {
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
 }
 
 impl WasiView for HostState {
@@ -61,6 +102,24 @@ impl WasiHttpView for HostState {
             ctx: &mut self.http,
             table: &mut self.table,
             hooks: &mut self.guard,
+        }
+    }
+}
+
+/// How a runtime is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Instance slots for the pooling allocator; `None` allocates on demand.
+    pub pooled_instances: Option<u32>,
+    /// Where precompiled components are kept; `None` compiles every load.
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            pooled_instances: Some(128),
+            cache_dir: None,
         }
     }
 }
@@ -110,18 +169,41 @@ pub fn call_budget(timeout_ms: Option<u64>) -> Duration {
 
 impl ActionRuntime {
     /// A wasmtime engine configured for this host: epoch interruption, so
-    /// a store can be given a CPU deadline.
-    pub fn engine() -> Result<Engine> {
+    /// a store can be given a CPU deadline, and (if `pooled`) the pooling
+    /// allocator, so instantiation reuses pre-reserved memory.
+    pub fn engine(options: &RuntimeOptions) -> Result<Engine> {
         let mut config = Config::new();
         config.epoch_interruption(true);
+        if let Some(slots) = options.pooled_instances {
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_component_instances(slots)
+                .total_core_instances(slots * 8)
+                .total_memories(slots * 2)
+                .total_tables(slots * 8)
+                .total_stacks(slots)
+                .max_memory_size(MAX_INSTANCE_MEMORY)
+                .table_elements(MAX_TABLE_ELEMENTS);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
         Engine::new(&config)
     }
 
-    /// Compiles the component at `path`.
+    /// Compiles the component at `path` with the default options.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let engine = Self::engine()?;
-        let component = Component::from_file(&engine, path)
-            .with_context(|| format!("loading the component {}", path.display()))?;
+        Self::load(path, &RuntimeOptions::default())
+    }
+
+    /// Loads the component at `path`: from the precompiled cache when one
+    /// is configured and holds it, else compiled (and cached).
+    pub fn load(path: &Path, options: &RuntimeOptions) -> Result<Self> {
+        let engine = Self::engine(options)?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the component {}", path.display()))?;
+        let component = match &options.cache_dir {
+            Some(dir) => crate::artifact_cache::load(&engine, &bytes, dir)?,
+            None => Component::new(&engine, &bytes)
+                .with_context(|| format!("compiling the component {}", path.display()))?,
+        };
         Self::new(engine, &component)
     }
 
@@ -211,13 +293,10 @@ impl ActionRuntime {
                 http: WasiHttpCtx::new(),
                 table: ResourceTable::new(),
                 guard: OriginGuard::new(origin, self.denied.clone()),
-                limits: StoreLimitsBuilder::new()
-                    .memory_size(MAX_INSTANCE_MEMORY)
-                    .instances(4)
-                    .build(),
+                memory: MemoryCap { peak: 0 },
             },
         );
-        store.limiter(|state| &mut state.limits);
+        store.limiter(|state| &mut state.memory);
         let ticks = budget.as_millis() / EPOCH_TICK.as_millis() + 1;
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
         store.epoch_deadline_trap();
