@@ -1,7 +1,8 @@
 # The Download From Cloud component and its wasmtime host.
 #   make setup  add the wasm32-wasip2 target
 #   make build  build the component (target/wasm32-wasip2/release/...)
-#   make test   unit tests natively, the component in wasmtime end to end
+#   make test   unit tests natively, the component in wasmtime end to end,
+#               then the same .wasm from Python (wasmtime-py) and Node (jco)
 #   make run    run the component once against the console simulator
 #   make lint   rustfmt and clippy (-D warnings) for both targets
 #   make fuzz   the property-based fuzzers, many more cases (FUZZ_CASES)
@@ -13,7 +14,7 @@ export CARGO_TARGET_DIR
 COMPONENT := $(CARGO_TARGET_DIR)/wasm32-wasip2/release/sentinelone_download_from_cloud.wasm
 export S1_DFC_COMPONENT := $(COMPONENT)
 
-.PHONY: setup build test run lint fuzz soak bench
+.PHONY: setup build test test-rust test-python test-node run lint fuzz soak bench
 
 FUZZ_CASES ?= 100000
 SOAK_CALLS ?= 10000
@@ -26,8 +27,19 @@ build: setup
 	cargo build --release --target wasm32-wasip2 -p sentinelone-download-from-cloud
 	@echo "component: $(COMPONENT)"
 
-test: build
+test: test-rust test-python test-node
+
+test-rust: build
 	cargo test --workspace
+
+# A virtual environment of the project's own; nothing is installed system-wide.
+test-python: build
+	cd hosts/python && { test -x .venv/bin/python || python3 -m venv .venv; }
+	cd hosts/python && .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	cd hosts/python && .venv/bin/python -m pytest -q
+
+test-node: build
+	cd hosts/node && npm ci --no-audit --no-fund --loglevel=error && npm test
 
 run: build
 	cargo run --quiet -p s1-dfc-host --bin s1-dfc

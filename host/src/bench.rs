@@ -210,7 +210,7 @@ pub async fn run(component_path: &Path, calls: usize) -> Result<String> {
     );
     rows.push(row(
         format!(
-            "component call, p50 / p99 ({calls} sequential: new store, instantiate, call, HTTP)"
+            "component call, p50 / p99 ({calls} sequential, interleaved with native: new store, instantiate, call, HTTP)"
         ),
         format!("{} / {}", micros(c50), micros(c99)),
     ));
@@ -225,14 +225,9 @@ pub async fn run(component_path: &Path, calls: usize) -> Result<String> {
         format!("{:.2}x", c50.as_secs_f64() / n50.as_secs_f64()),
     ));
 
-    let instantiate_times = sequential(calls, || {
-        let runtime = runtime.clone();
-        async move { runtime.instantiate(None, call_budget(None)).await.map(drop) }
-    })
-    .await?;
     rows.push(row(
         "of which new store + instantiate, p50 (pooling allocator)",
-        micros(percentile(&instantiate_times, 0.5)),
+        micros(instantiate_p50(&runtime, calls).await?),
     ));
     let refused_inputs = Inputs {
         path_parameters: PathParameters {
@@ -259,18 +254,11 @@ pub async fn run(component_path: &Path, calls: usize) -> Result<String> {
         ..options.clone()
     })?;
     let on_demand_component = Component::new(&on_demand_engine, &bytes)?;
-    {
-        let on_demand = Arc::new(ActionRuntime::new(on_demand_engine, &on_demand_component)?);
-        let times = sequential(calls, || {
-            let r = on_demand.clone();
-            async move { r.instantiate(None, call_budget(None)).await.map(drop) }
-        })
-        .await?;
-        rows.push(row(
-            "new store + instantiate, p50 (on-demand allocator, for comparison)",
-            micros(percentile(&times, 0.5)),
-        ));
-    }
+    let on_demand = ActionRuntime::new(on_demand_engine, &on_demand_component)?;
+    rows.push(row(
+        "new store + instantiate, p50 (on-demand allocator, for comparison)",
+        micros(instantiate_p50(&on_demand, calls).await?),
+    ));
 
     for concurrency in [1usize, 16, 64] {
         let total = (calls).max(concurrency * 40);
@@ -315,6 +303,15 @@ pub async fn run(component_path: &Path, calls: usize) -> Result<String> {
         table.push_str(&format!("| {what} | {value} |\n"));
     }
     Ok(table)
+}
+
+/// Median cost of a fresh store and instance, without calling anything.
+async fn instantiate_p50(runtime: &ActionRuntime, calls: usize) -> Result<Duration> {
+    let times = sequential(calls, || async {
+        runtime.instantiate(None, call_budget(None)).await.map(drop)
+    })
+    .await?;
+    Ok(percentile(&times, 0.5))
 }
 
 /// Times this very binary run as a one-shot command against `url`, with a
