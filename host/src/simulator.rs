@@ -327,7 +327,7 @@ fn reason(status: u16) -> &'static str {
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
-        _ => "Whatever",
+        _ => "Unknown",
     }
 }
 
