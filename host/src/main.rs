@@ -91,14 +91,12 @@ async fn run() -> Result<ExitCode> {
 
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut connection = json!({});
-    let _simulator;
-    let threat_id;
+    let mut _simulator = None;
     match env("S1_CONSOLE_URL") {
         Some(url) => {
             connection["base_url"] = json!(url);
             connection["api_token"] =
                 json!(env("S1_API_TOKEN").context("S1_API_TOKEN is not set")?);
-            threat_id = env("THREAT_ID").context("THREAT_ID is not set")?;
         }
         None => {
             let simulator = Simulator::start(vec![Reply::Documented]).await?;
@@ -108,8 +106,7 @@ async fn run() -> Result<ExitCode> {
             );
             connection["base_url"] = json!(simulator.url());
             connection["api_token"] = json!("simulator-token");
-            threat_id = env("THREAT_ID").unwrap_or_else(|| "14629133470822878".into());
-            _simulator = simulator;
+            _simulator = Some(simulator);
         }
     }
     for (variable, field) in [
@@ -126,6 +123,13 @@ async fn run() -> Result<ExitCode> {
     if command.as_deref() == Some("batch") {
         return batch(runtime, connection, args).await;
     }
+    // Batch mode reads its ids from input; a single call needs THREAT_ID,
+    // except against the simulator, which answers any id.
+    let threat_id = match (env("THREAT_ID"), &_simulator) {
+        (Some(id), _) => id,
+        (None, Some(_)) => "14629133470822878".to_string(),
+        (None, None) => bail!("THREAT_ID is not set"),
+    };
     let request = json!({
         "connection": connection,
         "inputs": {"path_parameters": {"threat_id": threat_id}},

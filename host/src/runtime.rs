@@ -37,7 +37,7 @@ const MAX_TABLE_ELEMENTS: usize = 20_000;
 /// How often the engine's epoch advances: the granularity of the CPU bound.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// How long past its own deadline a call may run before the host stops it.
-pub const DEADLINE_GRACE: Duration = Duration::from_millis(1000);
+const DEADLINE_GRACE: Duration = Duration::from_millis(1000);
 
 /// What one store holds: WASI with nothing granted, wasi:http behind the
 /// origin guard, and the memory limit.
@@ -219,11 +219,6 @@ impl ActionRuntime {
             pre,
             denied: Arc::new(AtomicUsize::new(0)),
         })
-    }
-
-    /// The engine this runtime compiled with.
-    pub fn engine_ref(&self) -> &Engine {
-        &self.engine
     }
 
     /// The names of the component's imports (`wasi:http/types@0.2.2`, ...).
